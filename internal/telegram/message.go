@@ -23,6 +23,8 @@ type Message struct {
 	ReplyTo       int      `json:"reply_to,omitempty"`
 	EditID        int      `json:"edit_id,omitempty"` // edit this message in place instead of sending
 	PaidBroadcast bool     `json:"paid_broadcast,omitempty"`
+
+	plain bool // set by the sender's fallback: no parse_mode
 }
 
 // Result is what Telegram answered to a successful send.

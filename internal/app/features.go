@@ -1,0 +1,4 @@
+package app
+
+// features registers the feature packages' commands, routes and schedules.
+func (a *App) features() {}

@@ -1,0 +1,128 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+)
+
+type rawUpdate struct {
+	id  int64
+	raw json.RawMessage
+}
+
+// envelope reads just enough of an update to order and group it, even when
+// the rest of it would not decode.
+type envelope struct {
+	UpdateID int64 `json:"update_id"`
+}
+
+// group splits a batch by chat, keeping each chat's order.
+func (p *Poller) group(raws []json.RawMessage) (map[string][]rawUpdate, []string) {
+	groups := map[string][]rawUpdate{}
+	var order []string
+	for _, r := range raws {
+		var e envelope
+		_ = json.Unmarshal(r, &e)
+		key := chatKey(r)
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], rawUpdate{id: e.UpdateID, raw: r})
+	}
+	return groups, order
+}
+
+func chatKey(r json.RawMessage) string {
+	var u Update
+	if err := json.Unmarshal(r, &u.Update); err != nil {
+		return "undecodable"
+	}
+	if c := u.chatID(); c != 0 {
+		return strconv.FormatInt(c, 10)
+	}
+	return "other"
+}
+
+func (u Update) chatID() int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.ChannelPost != nil:
+		return u.ChannelPost.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	}
+	return 0
+}
+
+// handleGroup handles one chat's updates in order. It stops at the first
+// update whose handled-mark cannot be read or written, and returns its id.
+func (p *Poller) handleGroup(ctx context.Context, us []rawUpdate) (int64, bool) {
+	for _, u := range us {
+		done, err := p.Store.Handled(ctx, u.id)
+		if err != nil {
+			p.Log.Warn("read handled mark; will fetch the update again", "update_id", u.id, "err", err)
+			return u.id, false
+		}
+		if !done {
+			p.handleOne(ctx, u)
+			if err := p.Store.MarkHandled(ctx, u.id); err != nil {
+				p.Log.Warn("mark update handled; will fetch it again", "update_id", u.id, "err", err)
+				return u.id, false
+			}
+		}
+	}
+	return 0, true
+}
+
+// handleOne decodes one update alone and handles it; a bad update is logged
+// and skipped, a panic is contained.
+func (p *Poller) handleOne(ctx context.Context, r rawUpdate) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.Log.Error("panic while handling update", "update_id", r.id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	var u Update
+	if err := json.Unmarshal(r.raw, &u.Update); err != nil {
+		p.Log.Warn("skipping an update that does not decode", "update_id", r.id, "err", err, "bytes", len(r.raw))
+		return
+	}
+	u.Raw = r.raw
+	p.Handle(ctx, u)
+}
+
+func maxID(raws []json.RawMessage) int64 {
+	var max int64
+	for _, r := range raws {
+		var e envelope
+		if json.Unmarshal(r, &e) == nil && e.UpdateID > max {
+			max = e.UpdateID
+		}
+	}
+	return max
+}
+
+// TopicID is the forum topic of the update's message (0 outside topics);
+// the library predates forum topics, so it is read from the raw JSON.
+func (u Update) TopicID() int {
+	var v struct {
+		Message *struct {
+			ThreadID int  `json:"message_thread_id"`
+			IsTopic  bool `json:"is_topic_message"`
+		} `json:"message"`
+	}
+	if json.Unmarshal(u.Raw, &v) != nil || v.Message == nil || !v.Message.IsTopic {
+		return 0
+	}
+	return v.Message.ThreadID
+}
