@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -36,6 +37,7 @@ type App struct {
 	HTTP   *httpapi.Server
 	Cron   *cron.Cron
 
+	addr        atomic.Value // the HTTP listener's address, once bound
 	closers     []func()
 	extraMovers []func(ctx context.Context, from, to int64) error
 }
@@ -132,6 +134,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.addr.Store(l.Addr().String())
 	a.prepareTelegram(ctx)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.HTTP.Serve(gctx, l) })
@@ -142,6 +145,12 @@ func (a *App) Run(ctx context.Context) error {
 	<-a.Cron.Stop().Done()
 	a.Log.Info("newsbot stopped")
 	return err
+}
+
+// HTTPAddr is the address the HTTP server listens on ("" before Run).
+func (a *App) HTTPAddr() string {
+	s, _ := a.addr.Load().(string)
+	return s
 }
 
 // prepareTelegram turns a webhook off and sets the menu; failures are warnings.
