@@ -40,6 +40,7 @@ type App struct {
 	addr        atomic.Value // the HTTP listener's address, once bound
 	closers     []func()
 	extraMovers []func(ctx context.Context, from, to int64) error
+	background  []func(ctx context.Context) error // run by every copy (senders, janitors)
 }
 
 // New connects to Redis and Telegram and builds every part. Problems a
@@ -138,11 +139,12 @@ func (a *App) Run(ctx context.Context) error {
 	a.prepareTelegram(ctx)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.HTTP.Serve(gctx, l) })
-	g.Go(func() error { return a.Poller.Run(gctx) })
-	a.Cron.Start()
+	g.Go(func() error { return a.lead(gctx) })
+	for _, bg := range a.background {
+		g.Go(func() error { return bg(gctx) })
+	}
 	a.Log.Info("newsbot is running", "http", l.Addr().String())
 	err = g.Wait()
-	<-a.Cron.Stop().Done()
 	a.Log.Info("newsbot stopped")
 	return err
 }
