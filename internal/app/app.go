@@ -19,6 +19,7 @@ import (
 	"github.com/gubkin-news/newsbot/internal/config"
 	"github.com/gubkin-news/newsbot/internal/httpapi"
 	"github.com/gubkin-news/newsbot/internal/i18n"
+	"github.com/gubkin-news/newsbot/internal/metrics"
 	"github.com/gubkin-news/newsbot/internal/store"
 	"github.com/gubkin-news/newsbot/internal/telegram"
 )
@@ -37,6 +38,7 @@ type App struct {
 	HTTP   *httpapi.Server
 	Cron   *cron.Cron
 
+	leading     atomic.Bool
 	addr        atomic.Value // the HTTP listener's address, once bound
 	closers     []func()
 	extraMovers []func(ctx context.Context, from, to int64) error
@@ -118,6 +120,7 @@ func (a *App) build() {
 	a.Poller = &telegram.Poller{C: a.Client, Store: store.Offsets{S: a.Store}, Handle: a.Bot.HandleUpdate,
 		Log: a.Log, Timeout: a.Cfg.PollTimeout, ShutdownTimeout: a.Cfg.ShutdownTimeout}
 	a.HTTP = httpapi.New(a.Log)
+	a.HTTP.Mux.Handle("GET /metrics", metrics.Handler())
 	a.HTTP.AddCheck("redis", a.Store.Ping)
 	a.HTTP.AddCheck("poller", func(context.Context) error {
 		if !a.Poller.Healthy() {

@@ -41,7 +41,8 @@ func (a *App) term(ctx context.Context, lease *store.Lease, tick time.Duration) 
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	metrics.Leader.WithLabelValues().Set(1)
-	defer metrics.Leader.WithLabelValues().Set(0)
+	a.leading.Store(true)
+	defer func() { a.leading.Store(false); metrics.Leader.WithLabelValues().Set(0) }()
 	conflicts := make(chan struct{}, 1)
 	a.Poller.OnConflict = func() {
 		select {
@@ -71,3 +72,6 @@ func (a *App) term(ctx context.Context, lease *store.Lease, tick time.Duration) 
 		}
 	}
 }
+
+// Leading tells whether this copy holds the leader lease now.
+func (a *App) Leading() bool { return a.leading.Load() }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+
+	"github.com/gubkin-news/newsbot/internal/metrics"
 )
 
 // recover keeps a panic in one handler from stopping the bot; the user gets
@@ -16,6 +18,7 @@ func (b *Bot) recover(next Handler) Handler {
 				b.Log.Error("panic in handler", "chat", c.ChatID, "cmd", c.Cmd, "data", c.Data,
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				b.apologize(c)
+				metrics.HandlerErrors.WithLabelValues("panic").Inc()
 				err = fmt.Errorf("bot: panic: %v", v)
 			}
 		}()
@@ -28,12 +31,14 @@ func (b *Bot) logging(next Handler) Handler {
 	return func(c *Ctx) error {
 		start := time.Now()
 		err := next(c)
+		metrics.Updates.WithLabelValues(c.kind(), c.B.commandLabel(c.Cmd)).Inc()
 		var ue *UserError
 		switch {
 		case errors.As(err, &ue):
 			b.replyUserError(c, ue)
 			err = nil
 		case err != nil:
+			metrics.HandlerErrors.WithLabelValues(c.kind()).Inc()
 			b.Log.Error("handler failed", "chat", c.ChatID, "user", c.UserID(), "cmd", c.Cmd,
 				"data", c.Data, "err", err, "took", time.Since(start))
 			b.apologize(c)
@@ -94,4 +99,28 @@ func (b *Bot) rateLimit(next Handler) Handler {
 // counts tells whether the update is one the user meant for the bot.
 func (b *Bot) counts(c *Ctx) bool {
 	return c.CB != nil || c.Msg != nil && (c.Msg.IsCommand() || c.Private())
+}
+
+// kind names the update for metrics.
+func (c *Ctx) kind() string {
+	switch {
+	case c.CB != nil:
+		return "callback"
+	case c.U.MyChatMember != nil:
+		return "member"
+	case c.Msg != nil && c.Msg.IsCommand():
+		return "command"
+	}
+	return "message"
+}
+
+// commandLabel keeps metric labels to the registered commands.
+func (b *Bot) commandLabel(cmd string) string {
+	if cmd == "" {
+		return ""
+	}
+	if _, ok := b.commands[cmd]; ok {
+		return cmd
+	}
+	return "unknown"
 }
