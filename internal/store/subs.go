@@ -13,7 +13,7 @@ import (
 // slug → chats, so a fan-out never loops over all chats.
 type Subs struct{ S *Store }
 
-func (s Subs) chatKey(id int64) string  { return s.S.K("chat", strconv.FormatInt(id, 10), "cats") }
+func (s Subs) chatKey(id int64) string   { return s.S.K("chat", strconv.FormatInt(id, 10), "cats") }
 func (s Subs) catKey(slug string) string { return s.S.K("cat", slug, "chats") }
 
 // Follow subscribes the chat to a section; it reports whether it was new.
