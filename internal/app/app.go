@@ -37,9 +37,11 @@ type App struct {
 	Poller *telegram.Poller
 	HTTP   *httpapi.Server
 	Cron   *cron.Cron
+	F      Features
 
 	leading     atomic.Bool
-	addr        atomic.Value // the HTTP listener's address, once bound
+	ctx         atomic.Pointer[context.Context] // Run's context, for scheduled jobs
+	addr        atomic.Value                    // the HTTP listener's address, once bound
 	closers     []func()
 	extraMovers []func(ctx context.Context, from, to int64) error
 	background  []func(ctx context.Context) error // run by every copy (senders, janitors)
@@ -61,7 +63,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		a.Close()
 		return nil, err
 	}
-	a.build()
+	if err := a.build(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -107,7 +112,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 }
 
 // build makes the sender, router, poller, HTTP server and schedules.
-func (a *App) build() {
+func (a *App) build() error {
 	chats := store.Chats{S: a.Store}
 	a.Sender = &telegram.Sender{C: a.Client, Log: a.Log, PaidBulk: a.Cfg.SendPaidBroadcast,
 		Limiter: telegram.NewLocalLimiter(a.Cfg.SendRate), Events: chatEvents{a}}
@@ -123,13 +128,13 @@ func (a *App) build() {
 	a.HTTP.Mux.Handle("GET /metrics", metrics.Handler())
 	a.HTTP.AddCheck("redis", a.Store.Ping)
 	a.HTTP.AddCheck("poller", func(context.Context) error {
-		if !a.Poller.Healthy() {
+		if a.leading.Load() && !a.Poller.Healthy() { // only the leader polls
 			return errors.New("getUpdates is not answering")
 		}
 		return nil
 	})
 	a.Cron = cron.New(cron.WithLocation(a.Cfg.Timezone), cron.WithChain(cron.Recover(cronLogger{a.Log})))
-	a.features()
+	return a.features()
 }
 
 // Run prepares Telegram (webhook off, command menu) and runs until ctx ends.
@@ -141,6 +146,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.addr.Store(l.Addr().String())
 	a.prepareTelegram(ctx)
 	g, gctx := errgroup.WithContext(ctx)
+	a.ctx.Store(&gctx)
 	g.Go(func() error { return a.HTTP.Serve(gctx, l) })
 	g.Go(func() error { return a.lead(gctx) })
 	for _, bg := range a.background {
@@ -150,6 +156,16 @@ func (a *App) Run(ctx context.Context) error {
 	err = g.Wait()
 	a.Log.Info("newsbot stopped")
 	return err
+}
+
+// runCtx is Run's context (a cancelled one before Run).
+func (a *App) runCtx() context.Context {
+	if p := a.ctx.Load(); p != nil {
+		return *p
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
 
 // HTTPAddr is the address the HTTP server listens on ("" before Run).

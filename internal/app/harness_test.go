@@ -3,9 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +61,7 @@ func newEnv(t *testing.T, opts ...telegramtest.Option) *env {
 		"POLL_TIMEOUT":     "1s",
 		"SHUTDOWN_TIMEOUT": "3s",
 		"EDITOR_IDS":       "900",
+		"SEND_RATE":        "200",
 	}}
 }
 
@@ -88,7 +91,13 @@ func (e *env) build() *App {
 	return a
 }
 
-func (e *env) start() *running { return e.run(e.build()) }
+var instances atomic.Int64
+
+// start builds and runs a copy with its own consumer name.
+func (e *env) start() *running {
+	e.vars["INSTANCE"] = fmt.Sprintf("test-%d", instances.Add(1))
+	return e.run(e.build())
+}
 
 func (e *env) run(a *App) *running {
 	ctx, cancel := context.WithCancel(context.Background())

@@ -58,6 +58,7 @@ type Config struct {
 	TrustProxy         bool
 	PublishToken       string
 	LeaderTTL          time.Duration
+	Instance           string
 }
 
 // IsEditor tells whether a Telegram user id is in EDITOR_IDS.

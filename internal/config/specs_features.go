@@ -71,6 +71,7 @@ func init() {
 			return
 		}},
 		{"PUBLISH_TOKEN", "", "bearer token of POST /api/publish (empty: the hook is off)", false, str(func(c *Config) *string { return &c.PublishToken })},
+		{"INSTANCE", "", "this copy's stable name for the delivery consumer group (empty: the host name)", false, str(func(c *Config) *string { return &c.Instance })},
 		{"LEADER_TTL", "15s", "lease of the copy that polls and runs cron", false, dur(func(c *Config) *time.Duration { return &c.LeaderTTL })},
 	}...)
 }

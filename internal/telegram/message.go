@@ -24,6 +24,10 @@ type Message struct {
 	EditID        int      `json:"edit_id,omitempty"` // edit this message in place instead of sending
 	PaidBroadcast bool     `json:"paid_broadcast,omitempty"`
 
+	// ArticleID is not sent: it tells the sender's caller which article the
+	// message carries (replies to it are linked to the article).
+	ArticleID string `json:"-"`
+
 	plain bool // set by the sender's fallback: no parse_mode
 }
 
