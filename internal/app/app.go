@@ -120,7 +120,8 @@ func (a *App) build() error {
 		Username: a.Client.Username(), Sender: a.Sender, API: a.Client, Texts: a.Texts,
 		Chats: chats, Limiter: store.NewUserLimit(a.Store, a.Cfg.UserRatePerMin),
 		IsEditor: a.Cfg.IsEditor, Log: a.Log, Now: func() time.Time { return a.Now() },
-		OnMigrate: a.migrate,
+		OnMigrate: a.migrate, BotID: a.Client.Self.ID,
+		Topics: store.Topics{S: a.Store}, Channels: store.Channels{S: a.Store},
 	})
 	a.Poller = &telegram.Poller{C: a.Client, Store: store.Offsets{S: a.Store}, Handle: a.Bot.HandleUpdate,
 		Log: a.Log, Timeout: a.Cfg.PollTimeout, ShutdownTimeout: a.Cfg.ShutdownTimeout}

@@ -11,6 +11,7 @@ import (
 	"github.com/gubkin-news/newsbot/internal/brief"
 	"github.com/gubkin-news/newsbot/internal/delivery"
 	"github.com/gubkin-news/newsbot/internal/feed"
+	"github.com/gubkin-news/newsbot/internal/httpapi"
 	"github.com/gubkin-news/newsbot/internal/rates"
 	"github.com/gubkin-news/newsbot/internal/store"
 	"github.com/gubkin-news/newsbot/internal/telegram"
@@ -50,6 +51,10 @@ func (a *App) features() error {
 	a.Bot.RegisterSubscriptions(bot.SubsDeps{Catalog: f.Cats, Subs: f.Subs})
 	a.Bot.RegisterNews(bot.NewsDeps{Catalog: f.Cats, Library: f.Articles, Loc: a.Cfg.Timezone})
 	a.Bot.RegisterAlerts(f.Alerts)
+	a.Bot.RegisterDesk(desk{a})
+	if a.Cfg.PublishToken != "" {
+		a.HTTP.Mux.Handle("/api/publish", httpapi.PublishHandler(a.Cfg.PublishToken, hook{a}))
+	}
 	a.extraMovers = append(a.extraMovers, f.Subs.Move, f.Alerts.MoveChat)
 	return nil
 }
@@ -75,7 +80,7 @@ func (a *App) wireDelivery() error {
 	}
 	eng, err := delivery.New(delivery.Config{Rate: a.Cfg.SendRate, ReplyShare: a.Cfg.ReplyShare,
 		Workers: a.Cfg.SendWorkers, PaidBroadcast: a.Cfg.SendPaidBroadcast, Consumer: host,
-		Location: a.Cfg.Timezone}, delivery.Deps{Store: a.Store, Sender: postRecorder{a.Sender, a.F.Posts},
+		Location: a.Cfg.Timezone}, delivery.Deps{Store: a.Store, Sender: postRecorder{a.Sender, a.F.Posts, store.Topics{S: a.Store}},
 		Renderer: delivery.RendererFunc(a.renderArticle), Texts: a.Texts, Events: chatEvents{a}, Log: a.Log,
 		Now: a.now, IsBreaking: delivery.BreakingSections(a.Cfg.BreakingSections)})
 	if err != nil {

@@ -151,3 +151,13 @@ func httpStatus(url string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// settled waits until Telegram has no unconfirmed update and the delivery
+// queue is empty: only then does «nothing more arrived» mean something.
+func (e *env) settled(r *running) {
+	e.t.Helper()
+	e.fake.WaitFor(e.t, 20*time.Second, func() bool {
+		st, err := r.App.F.Engine.Stats(context.Background())
+		return err == nil && e.fake.Pending() == 0 && st.Queued == 0 && st.Pending == 0
+	}, "updates handled and the delivery queue empty")
+}

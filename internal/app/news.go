@@ -33,7 +33,7 @@ func (p publisher) Publish(ctx context.Context, art news.Article) error {
 	for chat, phrases := range res.Follows {
 		extra[chat] = strings.Join(phrases, ", ")
 	}
-	n, err := f.Engine.Enqueue(ctx, art, slugs, extra) // TODO(mute): exclude res.Muted
+	n, err := f.Engine.EnqueueExcept(ctx, art, slugs, extra, res.Muted)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", art.ID, err)
 	}
@@ -92,14 +92,32 @@ func (a *App) related(ctx context.Context, slug, self string) []news.Article {
 	return out
 }
 
-// postRecorder remembers which article a pushed message carries, so a reply
-// to it (/typo, a quote) knows the article.
+// postRecorder is the delivery engine's way out: it sends a forum topic's
+// deliveries into that topic of its chat, and remembers which article a
+// pushed message carries, so a reply to it (/typo, a quote) knows the article.
 type postRecorder struct {
-	s     *telegram.Sender
-	posts store.Posts
+	s      *telegram.Sender
+	posts  store.Posts
+	topics store.Topics
 }
 
 func (p postRecorder) SendOnce(ctx context.Context, m telegram.Message) (telegram.Result, error) {
+	if topic := m.ChatID; store.IsTopic(topic) {
+		chat, thread, err := p.topics.Resolve(ctx, topic)
+		if err != nil {
+			return telegram.Result{}, err
+		}
+		m.ChatID, m.ThreadID = chat, thread
+		res, err := p.send(ctx, m)
+		if res.ChatID == chat {
+			res.ChatID = topic
+		}
+		return res, err
+	}
+	return p.send(ctx, m)
+}
+
+func (p postRecorder) send(ctx context.Context, m telegram.Message) (telegram.Result, error) {
 	res, err := p.s.SendOnce(ctx, m)
 	if err == nil && m.ArticleID != "" && res.MessageID != 0 {
 		_ = p.posts.Remember(ctx, res.ChatID, res.MessageID, m.ArticleID)
@@ -127,4 +145,24 @@ func (h feedHealth) notice(ctx context.Context, id string, data map[string]any) 
 	_, err := h.a.Sender.Send(ctx, telegram.Message{ChatID: c.EditorsChatID, ThreadID: c.EditorsThreadID,
 		Text: h.a.Texts.T(c.DefaultLang, id, data), NoPreview: true})
 	return err
+}
+
+// hook is the CMS publish hook's way in: the feeds' dedup path, then the
+// push at once.
+type hook struct{ a *App }
+
+func (h hook) IngestNow(ctx context.Context, art news.Article) (bool, error) {
+	art.Source = "publish"
+	isNew, err := h.a.F.Feed.Ingest(ctx, art, true)
+	if err != nil {
+		return false, err
+	}
+	if err := h.a.F.Feed.PublishPending(ctx); err != nil {
+		h.a.Log.Warn("publish hook: push deferred to the next feed run", "err", err)
+	}
+	return isNew, nil
+}
+
+func (h hook) FetchArticle(ctx context.Context, url string) (news.Article, error) {
+	return h.a.F.Feed.FetchPage(ctx, url)
 }

@@ -53,7 +53,7 @@ func (h alertHandlers) change(c *Ctx, help, ok string, do func(context.Context, 
 	if err := c.EnsureChat(); err != nil {
 		return err
 	}
-	if err := do(c, c.ChatID, phrase); err != nil {
+	if err := do(c, c.Recipient, phrase); err != nil {
 		return alertError(err)
 	}
 	return c.Reply(c.T(ok, map[string]any{"Phrase": telegram.Esc(phrase)}), nil)
@@ -92,7 +92,7 @@ func (h alertHandlers) all(c *Ctx, do func(context.Context, int64) (int, error),
 	if err := c.RequireManager(); err != nil {
 		return err
 	}
-	n, err := do(c, c.ChatID)
+	n, err := do(c, c.Recipient)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (h alertHandlers) all(c *Ctx, do func(context.Context, int64) (int, error),
 }
 
 func (h alertHandlers) list(c *Ctx, get func(context.Context, int64) ([]string, error), head, empty string) error {
-	items, err := get(c, c.ChatID)
+	items, err := get(c, c.Recipient)
 	if err != nil {
 		return err
 	}

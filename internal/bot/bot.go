@@ -46,6 +46,7 @@ type UserLimiter interface {
 // Deps are the parts a Bot is built from. Optional ones may stay nil.
 type Deps struct {
 	Username  string // the bot's @username, without @
+	BotID     int64  // the bot's own user id
 	Sender    Sender
 	API       API
 	Texts     *i18n.Bundle
@@ -55,6 +56,20 @@ type Deps struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	OnMigrate func(ctx context.Context, from, to int64) // a group became a supergroup
+	Topics    Topics                                    // nil: forum topics share their chat's settings
+	Channels  Channels                                  // nil: no /connect
+}
+
+// Topics gives a forum topic its own recipient id.
+type Topics interface {
+	ID(ctx context.Context, chat int64, thread int) (int64, error)
+}
+
+// Channels remembers which channel a private chat manages.
+type Channels interface {
+	Connect(ctx context.Context, manager, channel int64) error
+	Connected(ctx context.Context, manager int64) (int64, error)
+	Disconnect(ctx context.Context, manager int64) error
 }
 
 // Bot is the router.

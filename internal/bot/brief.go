@@ -15,7 +15,7 @@ func briefCmd(c *Ctx, s brief.Schedule) error {
 	arg := strings.ToLower(strings.TrimSpace(c.Args))
 	switch arg {
 	case "":
-		t, err := s.Get(c, c.ChatID)
+		t, err := s.Get(c, c.Recipient)
 		if err != nil {
 			return err
 		}
@@ -27,7 +27,7 @@ func briefCmd(c *Ctx, s brief.Schedule) error {
 		if err := c.RequireManager(); err != nil {
 			return err
 		}
-		if err := s.Set(c, c.ChatID, ""); err != nil {
+		if err := s.Set(c, c.Recipient, ""); err != nil {
 			return err
 		}
 		return c.Reply(c.T("brief_off", nil), nil)
@@ -44,7 +44,7 @@ func briefCmd(c *Ctx, s brief.Schedule) error {
 	if err := c.EnsureChat(); err != nil {
 		return err
 	}
-	if err := s.Set(c, c.ChatID, t); err != nil {
+	if err := s.Set(c, c.Recipient, t); err != nil {
 		return err
 	}
 	return c.Reply(c.T("brief_on", map[string]any{"Time": t}), nil)

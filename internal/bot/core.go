@@ -27,7 +27,11 @@ func (c *Ctx) EnsureChat() error {
 	if c.Lang == "" {
 		c.Lang = c.B.Texts.Default()
 	}
-	return nil
+	if c.Recipient != 0 && c.Recipient != c.ChatID {
+		topic := news.Chat{ID: c.Recipient, Type: "topic", Lang: c.Lang, Title: ch.Title}
+		_, _, err = c.B.Chats.Ensure(c, topic, c.B.Now())
+	}
+	return err
 }
 
 func chatTitle(c *Ctx) string {

@@ -42,12 +42,15 @@ type Ctx struct {
 	From     *tgbotapi.User
 	ChatID   int64
 	ThreadID int
-	Chat     news.Chat // the record; Chat.Created is zero when there is none yet
-	Known    bool      // the chat has a record
-	Lang     string
-	Cmd      string // command without / and @bot
-	Args     string // what follows the command
-	Data     string // callback data
+	// Recipient is whose settings the update changes: the chat, or in a
+	// forum topic the topic's own recipient id.
+	Recipient int64
+	Chat      news.Chat // the record; Chat.Created is zero when there is none yet
+	Known     bool      // the chat has a record
+	Lang      string
+	Cmd       string // command without / and @bot
+	Args      string // what follows the command
+	Data      string // callback data
 
 	answered bool
 }

@@ -42,6 +42,7 @@ func (b *Bot) newCtx(ctx context.Context, u telegram.Update) *Ctx {
 		c.ThreadID = u.TopicID()
 	case u.CallbackQuery != nil:
 		c.CB, c.From, c.Data = u.CallbackQuery, u.CallbackQuery.From, u.CallbackQuery.Data
+		c.ThreadID = u.TopicID()
 		c.ChatID = u.CallbackQuery.From.ID
 		if m := u.CallbackQuery.Message; m != nil {
 			c.ChatID = m.Chat.ID
@@ -52,6 +53,15 @@ func (b *Bot) newCtx(ctx context.Context, u telegram.Update) *Ctx {
 		return nil
 	}
 	b.loadChat(c)
+	c.Recipient = c.ChatID
+	if c.ThreadID != 0 && b.Topics != nil {
+		id, err := b.Topics.ID(ctx, c.ChatID, c.ThreadID)
+		if err != nil {
+			b.Log.Warn("forum topic id; using the whole chat", "chat", c.ChatID, "thread", c.ThreadID, "err", err)
+		} else {
+			c.Recipient = id
+		}
+	}
 	return c
 }
 

@@ -43,6 +43,9 @@ func (b *Bot) RegisterSubscriptions(d SubsDeps) {
 	b.Command("mysubs", h.mine, InMenu)
 	b.Callback("sub", h.toggle)
 	b.OnStart(h.offer)
+	if b.Channels != nil {
+		b.RegisterChannels(h)
+	}
 }
 
 // sections lists the visible sections with «Все новости» first.
@@ -55,8 +58,8 @@ func (h *subsHandlers) sections(c *Ctx) ([]news.Category, error) {
 	return append([]news.Category{all}, cats...), nil
 }
 
-func (h *subsHandlers) followed(c *Ctx) (map[string]bool, error) {
-	slugs, err := h.Subs.Of(c, c.ChatID)
+func (h *subsHandlers) followed(c *Ctx, target int64) (map[string]bool, error) {
+	slugs, err := h.Subs.Of(c, target)
 	set := map[string]bool{}
 	for _, s := range slugs {
 		set[s] = true
@@ -64,20 +67,21 @@ func (h *subsHandlers) followed(c *Ctx) (map[string]bool, error) {
 	return set, err
 }
 
-// markup is the sections keyboard: ✅ on followed ones, two per row.
-func (h *subsHandlers) markup(c *Ctx) (telegram.Keyboard, error) {
+// markup is the sections keyboard of target: ✅ on followed ones, two per
+// row; prefix is "sub:t:" for this chat, "sub:c:" for its connected channel.
+func (h *subsHandlers) markup(c *Ctx, target int64, prefix string) (telegram.Keyboard, error) {
 	cats, err := h.sections(c)
 	if err != nil {
 		return nil, err
 	}
-	on, err := h.followed(c)
+	on, err := h.followed(c, target)
 	if err != nil {
 		return nil, err
 	}
 	var kb telegram.Keyboard
 	var row []telegram.Button
 	for _, cat := range cats {
-		data := "sub:t:" + cat.Slug
+		data := prefix + cat.Slug
 		if len(data) > 64 {
 			continue // a slug too long for callback data; typed /subscribe still works
 		}
@@ -96,7 +100,7 @@ func (h *subsHandlers) markup(c *Ctx) (telegram.Keyboard, error) {
 }
 
 func (h *subsHandlers) keyboard(c *Ctx) error {
-	kb, err := h.markup(c)
+	kb, err := h.markup(c, c.Recipient, "sub:t:")
 	if err != nil {
 		return err
 	}
@@ -104,7 +108,7 @@ func (h *subsHandlers) keyboard(c *Ctx) error {
 }
 
 func (h *subsHandlers) offer(c *Ctx) error {
-	on, err := h.followed(c)
+	on, err := h.followed(c, c.Recipient)
 	if err != nil || len(on) > 0 {
 		return err
 	}
@@ -112,32 +116,50 @@ func (h *subsHandlers) offer(c *Ctx) error {
 }
 
 // toggle flips one section from a button and redraws the keyboard in place.
+// The chat it acts on comes from where the button is (or, for "sub:c:", from
+// the presser's own connected channel), never from the callback data.
 func (h *subsHandlers) toggle(c *Ctx) error {
-	slug := strings.TrimPrefix(c.Data, "sub:t:")
-	cat, ok, err := h.resolve(c, slug)
-	if err != nil || !ok || !strings.HasPrefix(c.Data, "sub:t:") {
+	prefix := c.Data[:min(len(c.Data), 6)]
+	target, err := h.target(c, prefix)
+	if err != nil || target == 0 {
 		_ = c.Answer(c.T("callback_stale", nil), false)
 		return err
 	}
-	if err := c.RequireManager(); err != nil {
+	cat, ok, err := h.resolve(c, strings.TrimPrefix(c.Data, prefix))
+	if err != nil || !ok {
+		_ = c.Answer(c.T("callback_stale", nil), false)
 		return err
 	}
-	if err := c.EnsureChat(); err != nil {
-		return err
-	}
-	added, err := h.Subs.Follow(c, c.ChatID, cat.Slug)
+	added, err := h.Subs.Follow(c, target, cat.Slug)
 	if err == nil && !added {
-		_, err = h.Subs.Unfollow(c, c.ChatID, cat.Slug)
+		_, err = h.Subs.Unfollow(c, target, cat.Slug)
 	}
 	if err != nil {
 		return err
 	}
 	_ = c.Answer(h.toggledText(c, cat, added), false)
-	kb, err := h.markup(c)
+	kb, err := h.markup(c, target, prefix)
 	if err != nil {
 		return err
 	}
 	return c.Edit(c.T("subs_choose", nil), kb)
+}
+
+// target is the chat a toggle acts on, after checking the presser may.
+func (h *subsHandlers) target(c *Ctx, prefix string) (int64, error) {
+	switch prefix {
+	case "sub:t:":
+		if err := c.RequireManager(); err != nil {
+			return 0, err
+		}
+		return c.Recipient, c.EnsureChat()
+	case "sub:c:":
+		if c.B.Channels == nil || !c.Private() {
+			return 0, nil
+		}
+		return c.B.Channels.Connected(c, c.UserID())
+	}
+	return 0, nil
 }
 
 func (h *subsHandlers) toggledText(c *Ctx, cat news.Category, added bool) string {

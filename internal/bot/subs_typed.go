@@ -26,7 +26,7 @@ func (h *subsHandlers) unsubscribe(c *Ctx) error {
 		if err := c.RequireManager(); err != nil {
 			return err
 		}
-		n, err := h.Subs.UnfollowAll(c, c.ChatID)
+		n, err := h.Subs.UnfollowAll(c, c.Recipient)
 		if err != nil {
 			return err
 		}
@@ -55,9 +55,9 @@ func (h *subsHandlers) typed(c *Ctx, follow bool) error {
 	}
 	changed := false
 	if follow {
-		changed, err = h.Subs.Follow(c, c.ChatID, cat.Slug)
+		changed, err = h.Subs.Follow(c, c.Recipient, cat.Slug)
 	} else {
-		changed, err = h.Subs.Unfollow(c, c.ChatID, cat.Slug)
+		changed, err = h.Subs.Unfollow(c, c.Recipient, cat.Slug)
 	}
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func typedReply(follow, changed bool) string {
 }
 
 func (h *subsHandlers) mine(c *Ctx) error {
-	slugs, err := h.Subs.Of(c, c.ChatID)
+	slugs, err := h.Subs.Of(c, c.Recipient)
 	if err != nil {
 		return err
 	}

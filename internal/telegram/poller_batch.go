@@ -115,14 +115,25 @@ func maxID(raws []json.RawMessage) int64 {
 // TopicID is the forum topic of the update's message (0 outside topics);
 // the library predates forum topics, so it is read from the raw JSON.
 func (u Update) TopicID() int {
-	var v struct {
-		Message *struct {
-			ThreadID int  `json:"message_thread_id"`
-			IsTopic  bool `json:"is_topic_message"`
-		} `json:"message"`
+	type msg struct {
+		ThreadID int  `json:"message_thread_id"`
+		IsTopic  bool `json:"is_topic_message"`
 	}
-	if json.Unmarshal(u.Raw, &v) != nil || v.Message == nil || !v.Message.IsTopic {
+	var v struct {
+		Message  *msg `json:"message"`
+		Callback *struct {
+			Message *msg `json:"message"`
+		} `json:"callback_query"`
+	}
+	if json.Unmarshal(u.Raw, &v) != nil {
 		return 0
 	}
-	return v.Message.ThreadID
+	m := v.Message
+	if m == nil && v.Callback != nil {
+		m = v.Callback.Message
+	}
+	if m == nil || !m.IsTopic {
+		return 0
+	}
+	return m.ThreadID
 }
