@@ -125,7 +125,10 @@ func TestNewsListAndPaging(t *testing.T) {
 		site.add(fmt.Sprintf("n-%d", i), fmt.Sprintf("Новость номер %d", i), "Общество", time.Now().Add(-time.Duration(i)*time.Minute))
 	}
 	r := e.start()
-	waitSection(e, r, "Общество")
+	e.fake.WaitFor(t, 10*time.Second, func() bool {
+		as, _ := r.App.F.Articles.Latest(context.Background(), "all", 0, 10)
+		return len(as) == 9
+	}, "the first sync stored the articles")
 	e.say(2101, "/news")
 	e.waitText(2101, "Новость номер 0")
 	list := e.fake.Texts(2101)
