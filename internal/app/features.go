@@ -52,10 +52,11 @@ func (a *App) features() error {
 	a.Bot.RegisterNews(bot.NewsDeps{Catalog: f.Cats, Library: f.Articles, Loc: a.Cfg.Timezone})
 	a.Bot.RegisterAlerts(f.Alerts)
 	a.Bot.RegisterDesk(desk{a})
+	a.Bot.RegisterSettings(f.Engine)
 	if a.Cfg.PublishToken != "" {
 		a.HTTP.Mux.Handle("/api/publish", httpapi.PublishHandler(a.Cfg.PublishToken, hook{a}))
 	}
-	a.extraMovers = append(a.extraMovers, f.Subs.Move, f.Alerts.MoveChat)
+	a.extraMovers = append(a.extraMovers, f.Subs.Move, f.Alerts.MoveChat, f.Engine.MoveChat)
 	return nil
 }
 
