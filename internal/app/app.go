@@ -87,6 +87,7 @@ func (a *App) connectRedis(ctx context.Context) error {
 	if store.Memory(a.Cfg.RedisURL) {
 		a.Log.Warn("REDIS_URL=memory:// — running on an in-process store: NOTHING SURVIVES A RESTART (subscriptions, offsets, reports). Use a real Redis in production.")
 	}
+	store.CountErrors(rdb)
 	a.Store = store.New(rdb, a.Cfg.RedisPrefix)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -125,6 +125,8 @@ func TestMetricsAreExposed(t *testing.T) {
 	r := e.start()
 	e.say(5401, "/help")
 	e.waitText(5401, "Что я умею")
+	e.say(5401, "/typo опечатко")
+	e.waitText(5401, "Спасибо")
 	e.fake.WaitFor(t, 5*time.Second, func() bool { return r.App.HTTPAddr() != "" }, "http")
 	resp, err := http.Get("http://" + r.App.HTTPAddr() + "/metrics")
 	if err != nil {
@@ -132,7 +134,9 @@ func TestMetricsAreExposed(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`newsbot_updates_total{command="help",kind="command"}`, "newsbot_leader", "go_goroutines"} {
+	for _, want := range []string{`newsbot_updates_total{command="help",kind="command"}`, "newsbot_leader 1",
+		`newsbot_replies_total{result="ok"}`, `newsbot_typo_reports_total{source="telegram",status="open"}`,
+		"newsbot_poller_up 1", "newsbot_send_duration_seconds_bucket", "go_goroutines"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

@@ -95,3 +95,39 @@ func TestSiteTypoReachesEditorsEvenWhenTheirChatIsDownAtFirst(t *testing.T) {
 		return countTexts(e, editorsChat, "апечатка") == 1
 	}, "the site's report in the editors' chat")
 }
+
+func TestQuotingAPushedArticleAttachesIt(t *testing.T) {
+	e, site := newsEnv(t)
+	e.vars["EDITORS_CHAT_ID"] = fmt.Sprint(editorsChat)
+	r := e.start()
+	waitSection(e, r, "Общество")
+	e.say(4101, "/subscribe Общество")
+	e.waitText(4101, "Подписка оформлена")
+	site.add("q-1", "Во дворе посадили деревя", "Общество", time.Now())
+	e.waitText(4101, "посадили деревя")
+	var pushID int
+	for _, c := range e.fake.Sent(4101) {
+		if strings.Contains(c.Params["text"], "деревя") {
+			pushID = sentMessageID(t, e, c)
+		}
+	}
+	e.fake.AddUpdate(telegramtest.TextMessage(4101, 4101, "/typo").ReplyTo(pushID, "").Quote("деревя"))
+	report := e.waitText(editorsChat, "деревя")
+	if !strings.Contains(report, "gubkin.example/news/q-1") || !strings.Contains(report, "Во дворе") {
+		t.Fatalf("the article is not attached:\n%s", report)
+	}
+}
+
+// sentMessageID finds the message_id the fake gave a recorded send.
+func sentMessageID(t *testing.T, e *env, c telegramtest.Call) int {
+	t.Helper()
+	n := 0
+	for _, s := range e.fake.Sent(4101) {
+		n++
+		if s.At == c.At {
+			return n
+		}
+	}
+	t.Fatal("send not found")
+	return 0
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/metrics"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -150,6 +151,7 @@ func (c *Cache[T]) refresh(ctx context.Context) (Entry[T], error) {
 		c.log.Warn("cache: read before refresh failed", "err", err)
 	}
 	v, err := c.fetch(ctx, last)
+	metrics.Upstream.WithLabelValues(c.cfg.Name, upstreamResult(err)).Inc()
 	if err != nil {
 		attrs := []any{"err", err}
 		if last != nil {
@@ -224,4 +226,11 @@ func (c *Cache[T]) save(ctx context.Context, e Entry[T]) error {
 		return fmt.Errorf("cache %s: clear backoff: %w", c.cfg.Name, err)
 	}
 	return nil
+}
+
+func upstreamResult(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
 }

@@ -4,6 +4,13 @@
 // allows), nothing is dropped without a recorded reason, replies keep a share
 // of the budget, and chats may ask for a daily digest or quiet hours.
 //
+// Guarantees. An entry leaves the stream (XACK + XDEL) only in the same
+// transaction that records its outcome (sent mark, drop reason, dead letter),
+// so a crash can repeat only sends in flight: a worker's current message (at
+// high rates its current batch, at most 16 messages and ~10 ms of sending).
+// The fan-out writes each chat's mark and entry in one script, so it can be
+// rerun after a crash and adds only what is missing.
+//
 // Redis keys (all under the store prefix; those in the {deliveries} hash tag
 // are used together in scripts and transactions, so they share a Cluster slot):
 //

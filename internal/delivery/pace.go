@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gubkin-news/newsbot/internal/telegram"
 )
@@ -25,13 +26,14 @@ const (
 	permitMaxAge    = 100 * time.Millisecond // unused permits older than this are dropped: no stale bursts
 	allBurstShare   = 0.2                    // burst of "all", in seconds of Rate
 	bulkBurstShare  = 0.1                    // burst of "bulk", in seconds of its rate
-	replyChatBurst  = 3                      // replies may come in a short run, as Telegram tolerates
+	replyChatBurst  = 2                      // replies may come in a short run; Telegram tolerates about 3
 	groupPerMinute  = 20
 	privatePerSecnd = 1
 )
 
 type pacer struct {
 	lim             *redis_rate.Limiter
+	chats           *redis_rate.Limiter // per-chat calls, one per message: auto-pipelined when possible
 	allKey, bulkKey string
 	all, bulk       redis_rate.Limit
 	chunk           int
@@ -51,6 +53,7 @@ func newPacer(e *Engine) *pacer {
 	bulkBurst := max(1, int(math.Ceil(bulkRate*bulkBurstShare)))
 	return &pacer{
 		lim:     redis_rate.NewLimiter(e.s.R),
+		chats:   redis_rate.NewLimiter(autoPipelined(e.s.R)),
 		allKey:  e.s.K("rl", "send", "all"),
 		bulkKey: e.s.K("rl", "send", "bulk"),
 		all:     perSecond(e.cfg.Rate, max(1, int(math.Ceil(e.cfg.Rate*allBurstShare)))),
@@ -58,6 +61,24 @@ func newPacer(e *Engine) *pacer {
 		chunk:   max(1, min(bulkBurst, int(math.Ceil(bulkRate*permitWindow.Seconds())))),
 		chatKey: func(c int64) string { return e.s.K("rl", "chat", id(c)) },
 	}
+}
+
+// scripter is what redis_rate needs of a client.
+type scripter interface {
+	redis.Scripter
+	Del(ctx context.Context, keys ...string) *redis.IntCmd
+}
+
+// autoPipelined lets the workers' concurrent per-chat limiter calls share
+// round trips (go-redis AutoPipeline, on a plain client); it is r itself for
+// Sentinel and Cluster clients.
+func autoPipelined(r redis.UniversalClient) scripter {
+	if c, ok := r.(*redis.Client); ok {
+		if ap, err := c.AutoPipeline(); err == nil {
+			return ap
+		}
+	}
+	return r
 }
 
 // perSecond is r messages a second as a redis_rate limit (whose rate is an
@@ -171,7 +192,7 @@ func (p *pacer) allowChat(ctx context.Context, chat int64, reply bool) (time.Dur
 	if chat < 0 {
 		limit = redis_rate.Limit{Rate: groupPerMinute, Period: time.Minute, Burst: burst}
 	}
-	res, err := p.lim.Allow(ctx, p.chatKey(chat), limit)
+	res, err := p.chats.Allow(ctx, p.chatKey(chat), limit)
 	if err != nil || res.Allowed > 0 {
 		return 0, err
 	}

@@ -47,7 +47,7 @@ func TestRepliesToOneChatKeepItsPace(t *testing.T) {
 	if h.tg.TooMany() != 0 {
 		t.Fatalf("%d 429s", h.tg.TooMany())
 	}
-	// A burst of 3, then 1 a second.
+	// A burst of 2, then 1 a second.
 	if took := time.Since(start); took < 1500*time.Millisecond {
 		t.Fatalf("5 replies to one chat took %v, want about 2 s", took)
 	}

@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/metrics"
 	"slices"
 	"strconv"
 	"time"
@@ -89,6 +90,8 @@ func (in *Ingester) poll(ctx context.Context, url string) (res pollResult) {
 			res.status, res.err = "error", fmt.Errorf("feed: poll %s: panic: %v", url, r)
 		}
 		res.duration = time.Since(start)
+		metrics.FeedFetches.WithLabelValues(url, fetchResult(res)).Inc()
+		metrics.FeedDuration.WithLabelValues(url).Observe(res.duration.Seconds())
 	}()
 	st, err := in.feeds.Get(ctx, url)
 	if err != nil {
@@ -136,4 +139,15 @@ func (in *Ingester) ingestAll(ctx context.Context, arts []news.Article, push boo
 		}
 	}
 	return fresh, first
+}
+
+// fetchResult is the metric label of a poll: ok, not_modified or error.
+func fetchResult(r pollResult) string {
+	switch {
+	case r.err != nil:
+		return "error"
+	case r.status == "not-modified":
+		return "not_modified"
+	}
+	return "ok"
 }

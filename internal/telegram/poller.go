@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/metrics"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -100,6 +101,7 @@ func (p *Poller) fetch(ctx context.Context, offset int64) ([]json.RawMessage, er
 	res, err := p.C.Call(cctx, "getUpdates", params)
 	if err != nil {
 		p.healthy.Store(false)
+		metrics.PollerUp.WithLabelValues().Set(0)
 		return nil, err
 	}
 	var raws []json.RawMessage
@@ -108,6 +110,7 @@ func (p *Poller) fetch(ctx context.Context, offset int64) ([]json.RawMessage, er
 		return nil, fmt.Errorf("telegram: getUpdates: result is not a list: %w", err)
 	}
 	p.healthy.Store(true)
+	metrics.PollerUp.WithLabelValues().Set(1)
 	p.lastPoll.Store(time.Now().Unix())
 	return raws, nil
 }

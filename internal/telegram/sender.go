@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/metrics"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -50,7 +51,10 @@ func (s *Sender) Send(ctx context.Context, m Message) (Result, error) {
 			}
 		}
 		var res Result
+		start := time.Now()
 		res, err = s.SendOnce(ctx, m)
+		metrics.SendLatency.WithLabelValues("reply").Observe(time.Since(start).Seconds())
+		metrics.Replies.WithLabelValues(Classify(err).String()).Inc()
 		wait, retry := s.next(ctx, &m, err, i)
 		if !retry {
 			return res, err
@@ -66,6 +70,7 @@ func (s *Sender) Send(ctx context.Context, m Message) (Result, error) {
 func (s *Sender) next(ctx context.Context, m *Message, err error, attempt int) (time.Duration, bool) {
 	switch Classify(err) {
 	case ClassRetryAfter:
+		metrics.TooMany.WithLabelValues("reply").Inc()
 		s.logf(ctx, "telegram: 429, waiting", m.ChatID, err)
 		return RetryAfterOf(err), true
 	case ClassTransient:

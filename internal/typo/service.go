@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/metrics"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -104,6 +105,7 @@ func (s *Service) submit(ctx context.Context, r Report, dupKey string, dupTTL ti
 		s.releaseDuplicate(ctx, dupKey)
 		return r, err
 	}
+	metrics.TypoReports.WithLabelValues(string(r.Source), string(StatusOpen)).Inc()
 	if claim.IsZero() {
 		s.cfg.Log.Warn("typo: report stored; no EDITORS_CHAT_ID to send it to", "id", r.ID)
 		return r, nil
@@ -148,6 +150,7 @@ func (s *Service) SetStatus(ctx context.Context, id int64, st Status, editorID i
 	if err != nil || !changed {
 		return r, false, err
 	}
+	metrics.TypoReports.WithLabelValues(string(r.Source), string(st)).Inc()
 	if !claim.IsZero() {
 		r = s.deliver(ctx, r, claim)
 	}
