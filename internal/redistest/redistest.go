@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,7 +106,8 @@ func setup() {
 }
 
 // StartServer starts a private redis-server on a free loopback port, keeping
-// nothing on disk, and waits until it answers. It dies with the test process.
+// nothing on disk, and waits until it answers. It dies with the test process
+// (Linux parent-death signal).
 func StartServer(path string) (string, error) {
 	port, err := FreePort()
 	if err != nil {
@@ -113,6 +115,9 @@ func StartServer(path string) (string, error) {
 	}
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no")
+	// The server must not outlive the tests: the kernel stops it when the
+	// test process goes, however it goes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("start redis-server: %w", err)
 	}
