@@ -194,9 +194,8 @@ func TestMain(m *testing.M) {
 	logs := allLogs.String()
 	switch {
 	case code != 0:
-	case len(logs) < 1000:
-		fmt.Printf("FAIL: too little was logged to judge the token check (%d bytes)\n", len(logs))
-		code = 1
+	case len(logs) < 1000: // a run of one small test: nothing to judge
+		fmt.Printf("token check skipped: only %d bytes were logged\n", len(logs))
 	default:
 		for _, secret := range []string{telegramtest.Token, strings.ReplaceAll(telegramtest.Token, ":", "%3A")} {
 			if i := strings.Index(logs, secret); i >= 0 {
