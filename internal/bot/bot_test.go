@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -73,4 +74,32 @@ func update(tb testing.TB, raw string) telegram.Update {
 	}
 	u.Raw = json.RawMessage(raw)
 	return u
+}
+
+func TestSplitCommand(t *testing.T) {
+	cases := []struct{ text, cmd, at, args string }{
+		{"/start", "start", "", ""},
+		{"/subscribe  Спорт и культура ", "subscribe", "", "Спорт и культура"},
+		{"/help@gubkin_news_bot", "help", "gubkin_news_bot", ""},
+		{"/typo\nфрагмент — комментарий", "typo", "", "фрагмент — комментарий"},
+		{"/", "", "", ""},
+		{"/x@", "x", "", ""},
+	}
+	for _, c := range cases {
+		cmd, at, args := splitCommand(c.text)
+		if cmd != c.cmd || at != c.at || args != c.args {
+			t.Errorf("splitCommand(%q) = %q %q %q", c.text, cmd, at, args)
+		}
+	}
+}
+
+// A bot_command entity longer than the text made the library's Command()
+// slice past the end; the router must answer normally.
+func TestCommandEntityLongerThanTextIsHandled(t *testing.T) {
+	b, o, _ := newTestBot(t)
+	raw := `{"update_id":1,"message":{"message_id":5,"date":1,"chat":{"id":77,"type":"private"},"from":{"id":77,"is_bot":false,"first_name":"A"},"text":"/help","entities":[{"type":"bot_command","offset":0,"length":50}]}}`
+	b.HandleUpdate(context.Background(), update(t, raw))
+	if len(o.sent) != 1 || o.sent[0].Text == "" || strings.Contains(o.sent[0].Text, "пошло не так") {
+		t.Fatalf("sent %+v", o.sent)
+	}
 }

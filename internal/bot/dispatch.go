@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"unicode"
 
 	"github.com/gubkin-news/newsbot/internal/telegram"
 )
@@ -115,14 +114,14 @@ func (b *Bot) dispatch(c *Ctx) error {
 }
 
 func (b *Bot) dispatchCommand(c *Ctx) error {
-	if at := commandAt(c.Msg); at != "" && !strings.EqualFold(at, b.Username) {
+	cmd, at, args := splitCommand(c.Msg.Text)
+	if at != "" && !strings.EqualFold(at, b.Username) {
 		return nil // /cmd@otherbot
 	}
-	c.Cmd = strings.ToLower(c.Msg.Command())
-	c.Args = strings.TrimSpace(c.Msg.CommandArguments())
+	c.Cmd, c.Args = strings.ToLower(cmd), args
 	r, ok := b.commands[c.Cmd]
 	switch {
-	case !ok && !c.Private() && commandAt(c.Msg) == "":
+	case !ok && !c.Private() && at == "":
 		return nil // in a group, an unknown bare command is someone else's
 	case !ok:
 		return c.Reply(c.T("unknown_command", map[string]any{"Command": telegram.Esc(c.Cmd)}), nil)
@@ -134,12 +133,16 @@ func (b *Bot) dispatchCommand(c *Ctx) error {
 	return r.h(c)
 }
 
-func commandAt(m *tgbotapi.Message) string {
-	full := m.CommandWithAt()
-	if i := strings.IndexByte(full, '@'); i >= 0 {
-		return full[i+1:]
+// splitCommand reads "/cmd@bot args" from the text itself: the library's
+// Command() trusts the entity's length, which a malformed update can set past
+// the end of the text.
+func splitCommand(text string) (cmd, at, args string) {
+	word, rest := text, ""
+	if i := strings.IndexFunc(text, unicode.IsSpace); i >= 0 {
+		word, rest = text[:i], text[i:]
 	}
-	return ""
+	cmd, at, _ = strings.Cut(strings.TrimPrefix(word, "/"), "@")
+	return cmd, at, strings.TrimSpace(rest)
 }
 
 func (b *Bot) dispatchCallback(c *Ctx) error {

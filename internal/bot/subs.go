@@ -185,7 +185,10 @@ func (h *subsHandlers) resolve(c *Ctx, arg string) (news.Category, bool, error) 
 
 // names lists valid section names for a «no such section» reply.
 func (h *subsHandlers) names(c *Ctx) string {
-	cats, _ := h.sections(c)
+	cats, err := h.sections(c)
+	if err != nil || len(cats) == 0 {
+		return "…"
+	}
 	var out []string
 	for _, cat := range cats {
 		out = append(out, cat.Name)

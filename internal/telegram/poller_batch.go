@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"runtime/debug"
 	"strconv"
+	"time"
 )
 
 type rawUpdate struct {
@@ -47,21 +49,40 @@ func chatKey(r json.RawMessage) string {
 }
 
 func (u Update) chatID() int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.EditedMessage != nil:
-		return u.EditedMessage.Chat.ID
-	case u.ChannelPost != nil:
-		return u.ChannelPost.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
-		return u.CallbackQuery.Message.Chat.ID
-	case u.CallbackQuery != nil:
-		return u.CallbackQuery.From.ID
-	case u.MyChatMember != nil:
+	for _, m := range []*tgbotapi.Message{u.Message, u.EditedMessage, u.ChannelPost} {
+		if m != nil && m.Chat != nil {
+			return m.Chat.ID
+		}
+	}
+	if q := u.CallbackQuery; q != nil {
+		if q.Message != nil && q.Message.Chat != nil {
+			return q.Message.Chat.ID
+		}
+		if q.From != nil {
+			return q.From.ID
+		}
+	}
+	if u.MyChatMember != nil {
 		return u.MyChatMember.Chat.ID
 	}
 	return 0
+}
+
+// Complete tells whether the update has what the bot relies on: a chat on
+// every message and a sender on every callback. Telegram always sends them;
+// an update without is malformed and is skipped like one that does not decode.
+func (u Update) Complete() bool {
+	for _, m := range []*tgbotapi.Message{u.Message, u.EditedMessage, u.ChannelPost} {
+		if m != nil && m.Chat == nil {
+			return false
+		}
+	}
+	if q := u.CallbackQuery; q != nil {
+		if q.From == nil || q.Message != nil && q.Message.Chat == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // handleGroup handles one chat's updates in order. It stops at the first
@@ -75,7 +96,7 @@ func (p *Poller) handleGroup(ctx context.Context, us []rawUpdate) (int64, bool) 
 		}
 		if !done {
 			p.handleOne(ctx, u)
-			if err := p.Store.MarkHandled(ctx, u.id); err != nil {
+			if err := p.markHandled(ctx, u.id); err != nil {
 				p.Log.Warn("mark update handled; will fetch it again", "update_id", u.id, "err", err)
 				return u.id, false
 			}
@@ -93,7 +114,7 @@ func (p *Poller) handleOne(ctx context.Context, r rawUpdate) {
 		}
 	}()
 	var u Update
-	if err := json.Unmarshal(r.raw, &u.Update); err != nil {
+	if err := json.Unmarshal(r.raw, &u.Update); err != nil || !u.Complete() {
 		p.Log.Warn("skipping an update that does not decode", "update_id", r.id, "err", err, "bytes", len(r.raw))
 		return
 	}
@@ -136,4 +157,28 @@ func (u Update) TopicID() int {
 		return 0
 	}
 	return m.ThreadID
+}
+
+// markPatience is how long a handled update's mark waits for Redis.
+const markPatience = time.Minute
+
+// markHandled records a handled update, waiting out a Redis outage: the
+// update was answered, and fetching it again would answer it twice. It
+// outlives a lost lease or a shutdown (the copy polls again only after it),
+// and gives up after markPatience (then this one update may be repeated).
+func (p *Poller) markHandled(ctx context.Context, id int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markPatience)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		err := p.Store.MarkHandled(ctx, id)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if attempt == 0 {
+			p.Log.Warn("mark update handled failed; retrying until Redis answers", "update_id", id, "err", err)
+		}
+		if SleepCtx(ctx, Backoff(min(attempt, 3))) != nil {
+			return err
+		}
+	}
 }

@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -175,5 +176,24 @@ func TestRedact(t *testing.T) {
 	got := telegram.Redact("Post http://x/bot123:abc/getMe and 123%3Aabc", tok)
 	if strings.Contains(got, "abc") {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestIncompleteUpdatesAreRecognised(t *testing.T) {
+	for raw, want := range map[string]bool{
+		`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"},"text":"x"}}`: true,
+		`{"update_id":1,"message":{"message_id":1,"date":1,"text":"x"}}`:                                  false,
+		`{"update_id":1,"callback_query":{"id":"q","data":"x"}}`:                                          false,
+		`{"update_id":1,"callback_query":{"id":"q","from":{"id":1},"message":{"message_id":1,"date":1}}}`: false,
+		`{"update_id":1,"edited_message":{"message_id":1,"date":1}}`:                                      false,
+		`{"update_id":1,"channel_post":{"message_id":1,"date":1}}`:                                        false,
+	} {
+		var u telegram.Update
+		if err := json.Unmarshal([]byte(raw), &u.Update); err != nil {
+			t.Fatal(err)
+		}
+		if got := u.Complete(); got != want {
+			t.Errorf("Complete(%s) = %v", raw, got)
+		}
 	}
 }
