@@ -238,4 +238,3 @@ func (c *commands) stop() []int64 {
 	defer c.mu.Unlock()
 	return append([]int64(nil), c.sent...)
 }
-
