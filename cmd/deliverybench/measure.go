@@ -7,7 +7,10 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -34,6 +37,7 @@ func measure(ctx context.Context, o options, st *store.Store, fake *fakeAPI, eng
 	enqueue := time.Since(t0)
 	memQueued := deliveryMemory(ctx, st)
 
+	cpu0, redis0 := processCPU(), redisCPU(ctx, st)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = eng.Run(runCtx) }()
@@ -41,6 +45,7 @@ func measure(ctx context.Context, o options, st *store.Store, fake *fakeAPI, eng
 	replies := startReplies(runCtx, eng, client, o.recipients)
 	waitDelivered(ctx, fake, o)
 	lat := replies.stop()
+	cpu, redisUsed := processCPU()-cpu0, redisCPU(ctx, st)-redis0
 	waitSettled(ctx, eng)
 	stop()
 	<-done
@@ -58,11 +63,12 @@ func measure(ctx context.Context, o options, st *store.Store, fake *fakeAPI, eng
 	return fmt.Sprintf("recipients=%d rate=%g server_rate=%g paid=%t workers=%d reply_share=%g "+
 		"bulk_limit=%.0f/s achieved=%.1f/s ratio=%.3f total=%.1f/s total_ratio=%.3f "+
 		"429s=%d lost=%d duplicates=%d reply_p50=%s reply_p95=%s replies=%d "+
-		"redis_bytes_per_recipient=%d_queued/%d_after enqueue=%s elapsed=%s",
+		"redis_bytes_per_recipient=%d_queued/%d_after cpu_per_msg=%s+redis_%s enqueue=%s elapsed=%s",
 		o.recipients, o.rate, o.serverRate, o.paid, o.workers, o.share,
 		bulkLimit, achieved, achieved/bulkLimit, total, total/limit,
 		fake.tooMany.Load(), o.recipients-reached, dups, lat.pct(0.50), lat.pct(0.95), len(lat),
-		perRecipient(memQueued), perRecipient(deliveryMemory(ctx, st)), enqueue.Round(time.Millisecond), elapsed.Round(time.Millisecond)), nil
+		perRecipient(memQueued), perRecipient(deliveryMemory(ctx, st)), perMsg(cpu, fake), perMsg(redisUsed, fake),
+		enqueue.Round(time.Millisecond), elapsed.Round(time.Millisecond)), nil
 }
 
 // waitDelivered polls until every recipient got the article or time is up.
@@ -174,6 +180,35 @@ func seed(ctx context.Context, st *store.Store, n int64) error {
 		return fmt.Errorf("seed %d chats: %w", n, err)
 	}
 	return nil
+}
+
+// processCPU is the CPU time this process used so far (engine and fake).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// redisCPU is the Redis server's CPU time so far (all its clients).
+func redisCPU(ctx context.Context, st *store.Store) time.Duration {
+	info, _ := st.R.Info(ctx, "cpu").Result()
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		for _, k := range []string{"used_cpu_sys:", "used_cpu_user:"} {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), k); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				total += f
+			}
+		}
+	}
+	return time.Duration(total * float64(time.Second))
+}
+
+// perMsg is CPU time per message sent: what 2 free cores allow is 2 s over
+// the sum of the two figures.
+func perMsg(d time.Duration, fake *fakeAPI) string {
+	n := max(1, fake.bulk.Load()+fake.replies.Load())
+	return (d / time.Duration(n)).Round(time.Microsecond).String()
 }
 
 // deliveryMemory is the memory of the engine's keys ({deliveries}…: the

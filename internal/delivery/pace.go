@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"time"
@@ -32,8 +33,8 @@ const (
 )
 
 type pacer struct {
+	rdb             redis.UniversalClient
 	lim             *redis_rate.Limiter
-	chats           *redis_rate.Limiter // per-chat calls, one per message: auto-pipelined when possible
 	allKey, bulkKey string
 	all, bulk       redis_rate.Limit
 	chunk           int
@@ -52,8 +53,8 @@ func newPacer(e *Engine) *pacer {
 	bulkRate := e.cfg.Rate * (1 - e.cfg.ReplyShare)
 	bulkBurst := max(1, int(math.Ceil(bulkRate*bulkBurstShare)))
 	return &pacer{
+		rdb:     e.s.R,
 		lim:     redis_rate.NewLimiter(e.s.R),
-		chats:   redis_rate.NewLimiter(autoPipelined(e.s.R)),
 		allKey:  e.s.K("rl", "send", "all"),
 		bulkKey: e.s.K("rl", "send", "bulk"),
 		all:     perSecond(e.cfg.Rate, max(1, int(math.Ceil(e.cfg.Rate*allBurstShare)))),
@@ -61,24 +62,6 @@ func newPacer(e *Engine) *pacer {
 		chunk:   max(1, min(bulkBurst, int(math.Ceil(bulkRate*permitWindow.Seconds())))),
 		chatKey: func(c int64) string { return e.s.K("rl", "chat", id(c)) },
 	}
-}
-
-// scripter is what redis_rate needs of a client.
-type scripter interface {
-	redis.Scripter
-	Del(ctx context.Context, keys ...string) *redis.IntCmd
-}
-
-// autoPipelined lets the workers' concurrent per-chat limiter calls share
-// round trips (go-redis AutoPipeline, on a plain client); it is r itself for
-// Sentinel and Cluster clients.
-func autoPipelined(r redis.UniversalClient) scripter {
-	if c, ok := r.(*redis.Client); ok {
-		if ap, err := c.AutoPipeline(); err == nil {
-			return ap
-		}
-	}
-	return r
 }
 
 // perSecond is r messages a second as a redis_rate limit (whose rate is an
@@ -184,6 +167,10 @@ func (p *pacer) fetch(ctx context.Context) (int, time.Duration, error) {
 
 // allowChat takes the chat's permit; when refused it says how long to wait.
 func (p *pacer) allowChat(ctx context.Context, chat int64, reply bool) (time.Duration, error) {
+	return p.allowWith(ctx, p.lim, chat, reply)
+}
+
+func (p *pacer) allowWith(ctx context.Context, lim *redis_rate.Limiter, chat int64, reply bool) (time.Duration, error) {
 	burst := 1
 	if reply {
 		burst = replyChatBurst
@@ -192,11 +179,73 @@ func (p *pacer) allowChat(ctx context.Context, chat int64, reply bool) (time.Dur
 	if chat < 0 {
 		limit = redis_rate.Limit{Rate: groupPerMinute, Period: time.Minute, Burst: burst}
 	}
-	res, err := p.chats.Allow(ctx, p.chatKey(chat), limit)
+	res, err := lim.Allow(ctx, p.chatKey(chat), limit)
 	if err != nil || res.Allowed > 0 {
 		return 0, err
 	}
 	return max(res.RetryAfter, time.Millisecond), nil
+}
+
+// allowChats takes the permits of a batch's chats in one round trip: the
+// redis_rate calls run side by side on a scriptBatch, which sends their
+// scripts in one pipeline. For each chat: 0 (go) or how long to wait.
+func (p *pacer) allowChats(ctx context.Context, chats []int64) ([]time.Duration, error) {
+	waits := make([]time.Duration, len(chats))
+	if len(chats) == 1 {
+		w, err := p.allowChat(ctx, chats[0], false)
+		waits[0] = w
+		return waits, err
+	}
+	lim := redis_rate.NewLimiter(&scriptBatch{UniversalClient: p.rdb, n: len(chats)})
+	errs := make([]error, len(chats))
+	var wg sync.WaitGroup
+	for i, c := range chats {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			waits[i], errs[i] = p.allowWith(ctx, lim, c, false)
+		}()
+	}
+	wg.Wait()
+	return waits, errors.Join(errs...)
+}
+
+// scriptBatch runs the EVALSHA calls of n concurrent callers as one
+// pipeline: each call waits until all n have arrived. Anything else (EVAL
+// after NOSCRIPT) goes straight to the client.
+type scriptBatch struct {
+	redis.UniversalClient
+	n    int
+	mu   sync.Mutex
+	reqs []*scriptCall
+}
+
+type scriptCall struct {
+	sha  string
+	keys []string
+	args []any
+	done chan *redis.Cmd
+}
+
+func (b *scriptBatch) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *redis.Cmd {
+	call := &scriptCall{sha: sha, keys: keys, args: args, done: make(chan *redis.Cmd, 1)}
+	b.mu.Lock()
+	b.reqs = append(b.reqs, call)
+	all := len(b.reqs) == b.n
+	b.mu.Unlock()
+	if all {
+		cmds := make([]*redis.Cmd, len(b.reqs))
+		_, _ = b.UniversalClient.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, c := range b.reqs {
+				cmds[i] = p.EvalSha(ctx, c.sha, c.keys, c.args...)
+			}
+			return nil
+		})
+		for i, c := range b.reqs {
+			c.done <- cmds[i]
+		}
+	}
+	return <-call.done
 }
 
 // ReplyLimiter paces answers to commands and notices to editors

@@ -95,6 +95,7 @@ func (w *worker) handle(ctx context.Context, ds []Delivery) {
 		return
 	}
 	seen := map[string]bool{}
+	var out []outgoing
 	for i, d := range ds {
 		key := string(d.Kind) + "\x00" + d.Item + "\x00" + id(d.ChatID)
 		if seen[key] { // two entries for one delivery: the first one goes
@@ -102,13 +103,22 @@ func (w *worker) handle(ctx context.Context, ds []Delivery) {
 			continue
 		}
 		seen[key] = true
-		w.process(ctx, d, states[i])
+		if o, ok := w.process(ctx, d, states[i]); ok {
+			out = append(out, o)
+		}
 	}
+	w.sendAll(ctx, out)
 	w.flush(ctx)
 }
 
-// process takes one delivery as far as it can go now.
-func (w *worker) process(ctx context.Context, d Delivery, st state) {
+// outgoing is a rendered message waiting for its permits.
+type outgoing struct {
+	d Delivery
+	m telegram.Message
+}
+
+// process settles, holds or defers the delivery, or renders it to be sent.
+func (w *worker) process(ctx context.Context, d Delivery, st state) (outgoing, bool) {
 	now := time.Now()
 	switch {
 	case st.mark == markSent || st.mark == markCollected:
@@ -123,10 +133,11 @@ func (w *worker) process(ctx context.Context, d Delivery, st state) {
 	default:
 		if into, ok := w.e.holdFor(d, st.settings); ok {
 			w.collect(d, into)
-			return
+			return outgoing{}, false
 		}
-		w.sendNow(ctx, d, st)
+		return w.render(ctx, d, st)
 	}
+	return outgoing{}, false
 }
 
 // holdFor tells whether an article waits for the chat's digest or for the
@@ -144,33 +155,52 @@ func (e *Engine) holdFor(d Delivery, s Settings) (Kind, bool) {
 	return "", false
 }
 
-func (w *worker) sendNow(ctx context.Context, d Delivery, st state) {
+func (w *worker) render(ctx context.Context, d Delivery, st state) (outgoing, bool) {
 	m, err := w.e.render(ctx, d, st)
 	switch {
 	case errors.Is(err, ErrGone):
 		w.drop(d, string(d.Kind)+"_gone", err)
-		return
 	case errors.Is(err, errBroken):
 		w.dead(d, err)
-		return
 	case err != nil:
 		w.failed(d, fmt.Errorf("render: %w", err))
-		return
+	default:
+		m.ChatID, m.PaidBroadcast = d.ChatID, w.e.cfg.PaidBroadcast
+		return outgoing{d: d, m: m}, true
 	}
-	m.ChatID, m.PaidBroadcast = d.ChatID, w.e.cfg.PaidBroadcast
-	if err := w.e.pace.take(ctx); err != nil {
-		w.r.redisTrouble(ctx, d, err)
-		return
+	return outgoing{}, false
+}
+
+// sendAll takes a bulk permit for each message, then the chats' permits in
+// one round trip, and sends what may go; the rest waits for its time.
+func (w *worker) sendAll(ctx context.Context, out []outgoing) {
+	for i := range out {
+		if err := w.e.pace.take(ctx); err != nil {
+			for range i {
+				w.e.pace.give()
+			}
+			for _, o := range out {
+				w.r.redisTrouble(ctx, o.d, err)
+			}
+			return
+		}
 	}
-	if at, ok := w.r.chatReady(ctx, d.ChatID); !ok {
-		w.e.pace.give() // the permit goes to another chat
-		w.r.later.push(d, at)
-		return
+	chats := make([]int64, len(out))
+	for i, o := range out {
+		chats[i] = o.d.ChatID
 	}
-	start := time.Now()
-	_, err = w.e.send.SendOnce(ctx, m)
-	metrics.SendLatency.WithLabelValues("bulk").Observe(time.Since(start).Seconds())
-	w.outcome(ctx, d, err)
+	waits, err := w.e.pace.allowChats(ctx, chats)
+	for i, o := range out {
+		if at, ok := w.r.chatReady(waits[i], err); !ok {
+			w.e.pace.give() // the permit goes to another chat
+			w.r.later.push(o.d, at)
+			continue
+		}
+		start := time.Now()
+		_, sendErr := w.e.send.SendOnce(ctx, o.m)
+		metrics.SendLatency.WithLabelValues("bulk").Observe(time.Since(start).Seconds())
+		w.outcome(ctx, o.d, sendErr)
+	}
 }
 
 func (w *worker) outcome(ctx context.Context, d Delivery, err error) {
@@ -263,11 +293,10 @@ func (e *Engine) render(ctx context.Context, d Delivery, st state) (telegram.Mes
 	return p.message(st.chat.Lang), nil
 }
 
-// chatReady takes the chat's permit; when the chat (or the whole bot) must
-// wait, it says until when. The global pause is read last, just before the
-// send, so a pause another worker learned meanwhile is honoured.
-func (r *runner) chatReady(ctx context.Context, chat int64) (time.Time, bool) {
-	wait, err := r.e.pace.allowChat(ctx, chat, false)
+// chatReady tells whether a message may go now that its chat's permit was
+// asked for, or until when it waits. The global pause is read last, just
+// before the send, so a pause another worker learned meanwhile is honoured.
+func (r *runner) chatReady(wait time.Duration, err error) (time.Time, bool) {
 	now := time.Now()
 	switch {
 	case err != nil:

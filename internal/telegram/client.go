@@ -30,7 +30,9 @@ type Client struct {
 // apiURL is the base ("https://api.telegram.org"); timeout bounds every call
 // except getUpdates, whose deadline comes from its context.
 func NewClient(ctx context.Context, token, apiURL string, timeout time.Duration) (*Client, error) {
-	hc := &http.Client{Timeout: 0, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64 // every delivery worker keeps its connection (2 would mean a TLS handshake per send)
+	hc := &http.Client{Timeout: 0, Transport: tr}
 	c := &Client{http: hc, token: token, timeout: timeout}
 	endpoint := strings.TrimRight(apiURL, "/") + "/bot%s/%s"
 	// NewBotAPIWithClient calls getMe at once, without a context: bound it.
