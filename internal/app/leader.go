@@ -16,6 +16,9 @@ import (
 func (a *App) lead(ctx context.Context) error {
 	lease := &store.Lease{S: a.Store, TTL: a.Cfg.LeaderTTL}
 	tick := a.Cfg.LeaderTTL / 3
+	// A follower asks for the lease every second: a dead leader's lease is
+	// taken at most a second after it expires.
+	retry := min(tick, time.Second)
 	for ctx.Err() == nil {
 		ok, err := lease.TryAcquire(ctx)
 		if err != nil {
@@ -30,7 +33,7 @@ func (a *App) lead(ctx context.Context) error {
 				_ = telegram.SleepCtx(ctx, a.Cfg.LeaderTTL) // let another copy take over
 			}
 		}
-		_ = telegram.SleepCtx(ctx, tick)
+		_ = telegram.SleepCtx(ctx, retry)
 	}
 	return nil
 }
