@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -81,6 +82,7 @@ type Bot struct {
 	onMember  []Handler
 	onStart   []Handler
 	handle    Handler // the chain, built on first use
+	once      sync.Once
 }
 
 type route struct {

@@ -11,9 +11,7 @@ import (
 
 // HandleUpdate is the poller's handler: it never panics and never returns an error.
 func (b *Bot) HandleUpdate(ctx context.Context, u telegram.Update) {
-	if b.handle == nil {
-		b.handle = b.chain()
-	}
+	b.once.Do(func() { b.handle = b.chain() }) // after every Register…, before the first update
 	c := b.newCtx(ctx, u)
 	if c == nil {
 		return // an update kind we do not handle
