@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"log/slog"
 	"strings"
 	"sync"
@@ -15,18 +16,8 @@ import (
 	"github.com/gubkin-news/newsbot/internal/store"
 )
 
-// clock is a settable time source shared by the cache and the test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared test clock.
+type clock = testkit.Clock
 
 // upstream is a fake fetcher: it counts calls and answers value or err.
 type upstream struct {
@@ -79,7 +70,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{st: redistest.New(t), clk: &clock{t: time.Date(2023, 11, 8, 14, 30, 0, 0, time.UTC)},
+	f := &fixture{st: redistest.New(t), clk: testkit.NewClock(time.Date(2023, 11, 8, 14, 30, 0, 0, time.UTC)),
 		up: &upstream{value: "v1"}, logs: &syncBuffer{}, retry: time.Minute}
 	f.c = f.newCache()
 	t.Cleanup(f.c.Wait)

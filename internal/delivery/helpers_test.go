@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"log/slog"
 	"strings"
 	"sync"
@@ -50,7 +51,7 @@ func newHarness(t *testing.T, opts ...telegramtest.Option) *harness {
 func newHarnessOn(t *testing.T, st *store.Store, opts ...telegramtest.Option) *harness {
 	t.Helper()
 	h := &harness{t: t, st: st, tg: telegramtest.New(t, opts...), logs: &logBuffer{},
-		clock: &clock{t: time.Date(2025, 11, 27, 12, 0, 0, 0, moscow)}}
+		clock: testkit.NewClock(time.Date(2025, 11, 27, 12, 0, 0, 0, moscow))}
 	return h.connect()
 }
 
@@ -188,22 +189,8 @@ func span(from, to int64) []int64 {
 	return out
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// clock is the shared test clock.
+type clock = testkit.Clock
 
 // logBuffer collects the engine's log for tests that wait for what it noticed.
 type logBuffer struct {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,18 +23,8 @@ import (
 // now is the tests' wall clock: 1 May 2024, 15:00 in Gubkin.
 var now = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable time source shared by an ingester and its test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared test clock.
+type clock = testkit.Clock
 
 // item is one RSS item of a test feed; empty fields are left out.
 type item struct {
@@ -208,7 +199,7 @@ type rig struct {
 
 func newRig(t *testing.T, urls ...string) *rig {
 	t.Helper()
-	r := &rig{s: redistest.New(t), clock: &clock{t: now}, pub: &publisher{}, note: &notifier{}}
+	r := &rig{s: redistest.New(t), clock: testkit.NewClock(now), pub: &publisher{}, note: &notifier{}}
 	r.cfg = Config{URLs: urls, Timeout: 2 * time.Second, Now: r.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	r.restart(t)

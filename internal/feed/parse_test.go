@@ -64,7 +64,7 @@ func TestLentaCategoriesAreLearned(t *testing.T) {
 	}
 	srv := newFeedServer(t, string(body))
 	r := newRig(t, srv.URL)
-	r.clock.t = time.Date(2022, 12, 4, 0, 0, 0, 0, time.UTC) // inside the retention window
+	r.clock.Set(time.Date(2022, 12, 4, 0, 0, 0, 0, time.UTC)) // inside the retention window
 	r.mustRun(t)
 	ctx := t.Context()
 	list, err := r.in.Categories().List(ctx)

@@ -2,8 +2,8 @@ package rates
 
 import (
 	"fmt"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,33 +14,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/gubkin-news/newsbot/internal/i18n"
-	"github.com/gubkin-news/newsbot/locales"
 )
 
 // bundle loads only this feature's locale files, so a half-written locale of
 // another feature cannot break these tests.
-func bundle(t *testing.T) *i18n.Bundle {
-	t.Helper()
-	fsys := fstest.MapFS{}
-	for _, name := range []string{"rates.ru.toml", "rates.en.toml"} {
-		data, err := fs.ReadFile(locales.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name] = &fstest.MapFile{Data: data}
-	}
-	b, err := i18n.Load(fsys, "ru")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func bundle(t *testing.T) *i18n.Bundle { return testkit.Bundle(t, "rates") }
 
 func sample(t *testing.T) []byte {
 	t.Helper()
@@ -169,17 +152,8 @@ func (f *fakeCBR) askedDates() []string {
 	return append([]string(nil), f.asked...)
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared test clock.
+type clock = testkit.Clock
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 

@@ -3,6 +3,7 @@ package rates
 import (
 	"context"
 	"errors"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"net/http"
 	"reflect"
 	"strings"
@@ -46,7 +47,7 @@ func TestChangeAcrossAWeekendIsAgainstThePreviousSet(t *testing.T) {
 	fake.publish(day(2023, 11, 10), usdEur(t, day(2023, 11, 10), "91,0000", "97,0000")) // Friday
 	fake.publish(day(2023, 11, 11), usdEur(t, day(2023, 11, 11), "91,2345", "97,5000")) // set Friday, in force Sat–Mon
 	fake.publish(day(2023, 11, 14), usdEur(t, day(2023, 11, 14), "92,0000", "97,5000")) // set Monday for Tuesday
-	snap := mustRefreshGet(t, newService(t, fake, &clock{t: time.Date(2023, 11, 13, 18, 0, 0, 0, msk)}))
+	snap := mustRefreshGet(t, newService(t, fake, testkit.NewClock(time.Date(2023, 11, 13, 18, 0, 0, 0, msk))))
 	if !snap.Date.Equal(day(2023, 11, 14)) || !snap.PrevDate.Equal(day(2023, 11, 11)) {
 		t.Fatalf("date %v prev %v, want 14.11 against 11.11", snap.Date, snap.PrevDate)
 	}
@@ -64,7 +65,7 @@ func TestChangeAcrossNovemberHolidays(t *testing.T) {
 	fake.publish(day(2023, 11, 3), usdEur(t, day(2023, 11, 3), "92,0000", "98,0000"))
 	fake.publish(day(2023, 11, 4), usdEur(t, day(2023, 11, 4), "93,0000", "99,0000"))
 	fake.publish(day(2023, 11, 8), usdEur(t, day(2023, 11, 8), "92,5000", "99,0100"))
-	snap := mustRefreshGet(t, newService(t, fake, &clock{t: time.Date(2023, 11, 7, 19, 0, 0, 0, msk)}))
+	snap := mustRefreshGet(t, newService(t, fake, testkit.NewClock(time.Date(2023, 11, 7, 19, 0, 0, 0, msk))))
 	if !snap.PrevDate.Equal(day(2023, 11, 4)) {
 		t.Fatalf("prev = %v, want 4.11", snap.PrevDate)
 	}
@@ -80,7 +81,7 @@ func TestChangeAcrossNewYear(t *testing.T) {
 	fake := newFakeCBR(t)
 	fake.publish(day(2023, 12, 30), usdEur(t, day(2023, 12, 30), "89,6883", "99,1919"))
 	fake.publish(day(2024, 1, 10), usdEur(t, day(2024, 1, 10), "90,3041", "99,2043"))
-	snap := mustRefreshGet(t, newService(t, fake, &clock{t: time.Date(2024, 1, 9, 20, 0, 0, 0, msk)}))
+	snap := mustRefreshGet(t, newService(t, fake, testkit.NewClock(time.Date(2024, 1, 9, 20, 0, 0, 0, msk))))
 	if !snap.PrevDate.Equal(day(2023, 12, 30)) {
 		t.Fatalf("prev = %v", snap.PrevDate)
 	}
@@ -93,7 +94,7 @@ func TestStepsBackWhileTheBankAnswersTheSameSet(t *testing.T) {
 	fake.publish(day(2023, 11, 8), usdEur(t, day(2023, 11, 8), "92,5000", "99,0100"))
 	fake.override[day(2023, 11, 7)] = day(2023, 11, 8) // answered with the set being compared
 	fake.override[day(2023, 11, 6)] = day(2023, 11, 8)
-	snap := mustRefreshGet(t, newService(t, fake, &clock{t: time.Date(2023, 11, 8, 9, 0, 0, 0, msk)}))
+	snap := mustRefreshGet(t, newService(t, fake, testkit.NewClock(time.Date(2023, 11, 8, 9, 0, 0, 0, msk))))
 	if !snap.PrevDate.Equal(day(2023, 11, 4)) {
 		t.Fatalf("prev = %v, want 4.11", snap.PrevDate)
 	}
@@ -108,7 +109,7 @@ func TestWalkBackIsBoundedAndChangesAreLeftOut(t *testing.T) {
 	for d := day(2023, 10, 20); d.Before(day(2023, 11, 8)); d = d.AddDate(0, 0, 1) {
 		fake.override[d] = day(2023, 11, 8)
 	}
-	snap := mustRefreshGet(t, newService(t, fake, &clock{t: time.Date(2023, 11, 8, 9, 0, 0, 0, msk)}))
+	snap := mustRefreshGet(t, newService(t, fake, testkit.NewClock(time.Date(2023, 11, 8, 9, 0, 0, 0, msk))))
 	if n := fake.dated.Load(); n != maxStepsBack {
 		t.Fatalf("dated requests = %d, want %d", n, maxStepsBack)
 	}
@@ -124,7 +125,7 @@ func TestPreviousSetIsReusedUntilTheBankPublishes(t *testing.T) {
 	fake := newFakeCBR(t)
 	fake.publish(day(2023, 11, 1), usdEur(t, day(2023, 11, 1), "93,1601", "98,4865"))
 	fake.publish(day(2023, 11, 2), sample(t))
-	clk := &clock{t: time.Date(2023, 11, 2, 10, 0, 0, 0, msk)}
+	clk := testkit.NewClock(time.Date(2023, 11, 2, 10, 0, 0, 0, msk))
 	svc := newService(t, fake, clk)
 	mustRefreshGet(t, svc)
 	clk.Add(time.Hour)
@@ -146,7 +147,7 @@ func TestHundredConcurrentGetsAskTheBankOnce(t *testing.T) {
 	fake := newFakeCBR(t)
 	fake.publish(day(2023, 11, 1), usdEur(t, day(2023, 11, 1), "93,1601", "98,4865"))
 	fake.publish(day(2023, 11, 2), sample(t))
-	svc := newService(t, fake, &clock{t: time.Date(2023, 11, 2, 10, 0, 0, 0, msk)})
+	svc := newService(t, fake, testkit.NewClock(time.Date(2023, 11, 2, 10, 0, 0, 0, msk)))
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
 	for range 100 {
@@ -176,7 +177,7 @@ func TestBankDownServesCacheMarkedStale(t *testing.T) {
 	fake := newFakeCBR(t)
 	fake.publish(day(2023, 11, 1), usdEur(t, day(2023, 11, 1), "93,1601", "98,4865"))
 	fake.publish(day(2023, 11, 2), sample(t))
-	clk := &clock{t: time.Date(2023, 11, 2, 14, 30, 0, 0, msk)}
+	clk := testkit.NewClock(time.Date(2023, 11, 2, 14, 30, 0, 0, msk))
 	svc := newService(t, fake, clk)
 	mustRefreshGet(t, svc)
 
@@ -203,7 +204,7 @@ func TestBankDownServesCacheMarkedStale(t *testing.T) {
 func TestNothingCachedAndBankDownIsErrUnavailable(t *testing.T) {
 	fake := newFakeCBR(t)
 	fake.fail(http.StatusInternalServerError)
-	svc := newService(t, fake, &clock{t: time.Now()})
+	svc := newService(t, fake, testkit.NewClock(time.Now()))
 	if _, err := svc.Get(context.Background()); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "HTTP 500") {
 		t.Fatalf("err = %v, want ErrUnavailable naming HTTP 500", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"log/slog"
 	"strings"
 	"sync"
@@ -64,23 +65,8 @@ func (f *fakeSender) messages() []telegram.Message {
 	return append([]telegram.Message(nil), f.sent...)
 }
 
-// clock is a time the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared test clock.
+type clock = testkit.Clock
 
 // logBuffer collects log lines safely across goroutines.
 type logBuffer struct {
@@ -127,7 +113,7 @@ func newFixture(t *testing.T, chat int64) *fixture {
 
 func newFixtureOn(t *testing.T, st *store.Store, chat int64, send *fakeSender) *fixture {
 	t.Helper()
-	f := &fixture{send: send, clock: &clock{t: time.Date(2026, 3, 5, 11, 32, 0, 0, time.UTC)}, st: st, log: &logBuffer{}}
+	f := &fixture{send: send, clock: testkit.NewClock(time.Date(2026, 3, 5, 11, 32, 0, 0, time.UTC)), st: st, log: &logBuffer{}}
 	f.svc = New(st, f.send, texts(t), Config{
 		EditorsChatID: chat, EditorsThreadID: editorsThread, Loc: moscow,
 		Now: f.clock.Now, Log: slog.New(slog.NewTextHandler(f.log, nil)),

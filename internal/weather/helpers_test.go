@@ -1,8 +1,8 @@
 package weather
 
 import (
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,31 +11,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/gubkin-news/newsbot/internal/i18n"
-	"github.com/gubkin-news/newsbot/locales"
 )
 
 // bundle loads only this feature's locale files, so a half-written locale of
 // another feature cannot break these tests.
-func bundle(t *testing.T) *i18n.Bundle {
-	t.Helper()
-	fsys := fstest.MapFS{}
-	for _, name := range []string{"weather.ru.toml", "weather.en.toml"} {
-		data, err := fs.ReadFile(locales.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name] = &fstest.MapFile{Data: data}
-	}
-	b, err := i18n.Load(fsys, "ru")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func bundle(t *testing.T) *i18n.Bundle { return testkit.Bundle(t, "weather") }
 
 func readFile(t *testing.T, name string) []byte {
 	t.Helper()
@@ -80,17 +63,8 @@ func (f *fakeMeteo) answer(status int, body []byte) {
 	f.status, f.body = status, body
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the shared test clock.
+type clock = testkit.Clock
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/gubkin-news/newsbot/internal/testkit"
 	"net/http"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ type serviceFixture struct {
 
 func newService(t *testing.T) *serviceFixture {
 	t.Helper()
-	f := &serviceFixture{st: redistest.New(t), clk: &clock{t: time.Date(2023, 11, 8, 14, 31, 0, 0, msk)},
+	f := &serviceFixture{st: redistest.New(t), clk: testkit.NewClock(time.Date(2023, 11, 8, 14, 31, 0, 0, msk)),
 		fake: newFakeMeteo(t, readFile(t, "gubkin_forecast.json"))}
 	f.svc = New(Config{APIURL: f.fake.URL, Timeout: 2 * time.Second, Now: f.clk.Now}, f.st, quietLog())
 	t.Cleanup(f.svc.Wait)
